@@ -35,6 +35,11 @@ extern agenttls_ids agenttls_hf;
 
 void agenttls_register_fields(void);
 
+/* ---- agenttls_prefs.c: preferences ---- */
+
+void agenttls_register_prefs(void);
+void agenttls_handoff_prefs(void);
+
 /* ---- agenttls_text.c: names and sentences ---- */
 
 /* The first of the fields registered under `abbrev`; follow same_name_next

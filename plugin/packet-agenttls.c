@@ -45,6 +45,7 @@ static int dissect_agenttls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 void proto_register_agenttls(void)
 {
     agenttls_register_fields();
+    agenttls_register_prefs();
     agenttls_handle = create_dissector_handle(dissect_agenttls, agenttls_hf.proto);
     register_init_routine(agenttls_init);
     register_cleanup_routine(agenttls_cleanup);
@@ -54,4 +55,5 @@ void proto_reg_handoff_agenttls(void)
 {
     register_postdissector(agenttls_handle);
     set_postdissector_wanted_hfids(agenttls_handle, agenttls_extract_wanted_hfids());
+    agenttls_handoff_prefs();
 }
