@@ -24,6 +24,8 @@ typedef struct {
     int server_cipher;
     int cipher_offered;
     int alert;
+    int cert_subject;
+    int cert_issuer;
     int client_hello_frame;
     int server_hello_frame;
     int decided_in;

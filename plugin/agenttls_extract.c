@@ -9,7 +9,9 @@
  */
 #include "agenttls.h"
 
+#include <string.h>
 #include <epan/address.h>
+#include <epan/oids.h>
 
 enum {
     TLS_HS_CLIENT_HELLO = 1,
@@ -22,7 +24,7 @@ enum {
     MAX_TREE_DEPTH = 32,
 };
 
-/* What a field means to us; its hfids live in `field_ids`. */
+/* What a field means to us. */
 typedef enum {
     FIELD_TCP_STREAM,
     FIELD_TCP_FLAGS,
@@ -35,22 +37,48 @@ typedef enum {
     FIELD_ALERT,           /* tls.alert_message: one alert */
     FIELD_ALERT_LEVEL,
     FIELD_ALERT_DESC,
+    FIELD_RECORD,          /* tls.record: one record */
+    FIELD_RECORD_TYPE,
+    FIELD_RECORD_LENGTH,
+    FIELD_CERT_ISSUER,     /* x509af.issuer: a distinguished name below */
+    FIELD_CERT_SUBJECT,
+    FIELD_DN_ATTRIBUTE,    /* x509if.oid: the attribute type of the next value */
+    FIELD_DN_VALUE,        /* the attribute's string value */
     FIELD_KIND_COUNT,
     FIELD_OTHER = FIELD_KIND_COUNT
 } field_kind;
 
-static const char *const field_abbrevs[FIELD_KIND_COUNT] = {
-    [FIELD_TCP_STREAM] = "tcp.stream",
-    [FIELD_TCP_FLAGS] = "tcp.flags",
-    [FIELD_HANDSHAKE] = "tls.handshake",
-    [FIELD_HS_TYPE] = "tls.handshake.type",
-    [FIELD_HS_VERSION] = "tls.handshake.version",
-    [FIELD_HS_SUITE] = "tls.handshake.ciphersuite",
-    [FIELD_HS_SUPPORTED_VERSION] = "tls.handshake.extensions.supported_version",
-    [FIELD_HS_RANDOM] = "tls.handshake.random",
-    [FIELD_ALERT] = "tls.alert_message",
-    [FIELD_ALERT_LEVEL] = "tls.alert_message.level",
-    [FIELD_ALERT_DESC] = "tls.alert_message.desc",
+/* Every field we read, by name.  Several names can share a kind. */
+static const struct {
+    const char *abbrev;
+    field_kind kind;
+} wanted_fields[] = {
+    {"tcp.stream", FIELD_TCP_STREAM},
+    {"tcp.flags", FIELD_TCP_FLAGS},
+    {"tls.handshake", FIELD_HANDSHAKE},
+    {"tls.handshake.type", FIELD_HS_TYPE},
+    {"tls.handshake.version", FIELD_HS_VERSION},
+    {"tls.handshake.ciphersuite", FIELD_HS_SUITE},
+    {"tls.handshake.extensions.supported_version", FIELD_HS_SUPPORTED_VERSION},
+    {"tls.handshake.random", FIELD_HS_RANDOM},
+    {"tls.alert_message", FIELD_ALERT},
+    {"tls.alert_message.level", FIELD_ALERT_LEVEL},
+    {"tls.alert_message.desc", FIELD_ALERT_DESC},
+    {"tls.record", FIELD_RECORD},
+    {"tls.record.content_type", FIELD_RECORD_TYPE},
+    {"tls.record.opaque_type", FIELD_RECORD_TYPE}, /* TLS 1.3 encrypted records */
+    {"tls.record.length", FIELD_RECORD_LENGTH},
+    {"x509af.issuer", FIELD_CERT_ISSUER},
+    {"x509af.subject", FIELD_CERT_SUBJECT},
+    {"x509if.oid", FIELD_DN_ATTRIBUTE},
+    /* the directory string types a name's value can take */
+    {"x509sat.CountryName", FIELD_DN_VALUE},
+    {"x509sat.uTF8String", FIELD_DN_VALUE},
+    {"x509sat.printableString", FIELD_DN_VALUE},
+    {"x509sat.teletexString", FIELD_DN_VALUE},
+    {"x509sat.IA5String", FIELD_DN_VALUE},
+    {"x509sat.bmpString", FIELD_DN_VALUE},
+    {"x509sat.universalString", FIELD_DN_VALUE},
 };
 
 /* Fields registered twice under one name (e.g. tls.handshake.type for TLS and
@@ -58,10 +86,12 @@ static const char *const field_abbrevs[FIELD_KIND_COUNT] = {
 static GHashTable *kind_by_hfid;
 
 typedef struct {
-    field_kind kind;          /* FIELD_HANDSHAKE or FIELD_ALERT */
+    field_kind kind;          /* FIELD_HANDSHAKE, FIELD_ALERT or FIELD_RECORD */
     int type;                 /* handshake type, -1 when missing */
     int version;              /* -1 when missing */
     int alert_level, alert_desc;
+    int record_type, record_length;
+    const char *cert_subject, *cert_issuer; /* first certificate's names */
     guint suites_start, suites_count;     /* slices of the shared buffers */
     guint versions_start, versions_count;
     const guint8 *random;
@@ -79,20 +109,24 @@ typedef struct {
 static GArray *suite_buffer;
 static GArray *version_buffer;
 
+static void want_field(GArray *wanted, const char *abbrev, field_kind kind)
+{
+    for (header_field_info *info = agenttls_first_field_named(abbrev); info;
+         info = info->same_name_next) {
+        g_array_append_val(wanted, info->id);
+        g_hash_table_insert(kind_by_hfid, GINT_TO_POINTER(info->id + 1),
+                            GINT_TO_POINTER(kind + 1));
+    }
+}
+
 GArray *agenttls_extract_wanted_hfids(void)
 {
     GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
     kind_by_hfid = g_hash_table_new(g_direct_hash, g_direct_equal);
     suite_buffer = g_array_new(FALSE, FALSE, sizeof(guint16));
     version_buffer = g_array_new(FALSE, FALSE, sizeof(guint16));
-    for (int kind = 0; kind < FIELD_KIND_COUNT; kind++) {
-        for (header_field_info *info = agenttls_first_field_named(field_abbrevs[kind]); info;
-             info = info->same_name_next) {
-            g_array_append_val(wanted, info->id);
-            g_hash_table_insert(kind_by_hfid, GINT_TO_POINTER(info->id + 1),
-                                GINT_TO_POINTER(kind + 1));
-        }
-    }
+    for (size_t i = 0; i < G_N_ELEMENTS(wanted_fields); i++)
+        want_field(wanted, wanted_fields[i].abbrev, wanted_fields[i].kind);
     return wanted;
 }
 
@@ -120,7 +154,68 @@ static void append_u16(GArray *buffer, guint32 value)
     g_array_append_val(buffer, narrow);
 }
 
-static void read_message_field(tls_message *message, const proto_node *node)
+/* Short names for the attributes people read in certificate names. */
+static const struct {
+    guint8 oid[9];
+    gint length;
+    const char *name;
+} dn_attribute_names[] = {
+    {{0x55, 0x04, 0x03}, 3, "CN"}, {{0x55, 0x04, 0x06}, 3, "C"},
+    {{0x55, 0x04, 0x07}, 3, "L"},  {{0x55, 0x04, 0x08}, 3, "ST"},
+    {{0x55, 0x04, 0x0a}, 3, "O"},  {{0x55, 0x04, 0x0b}, 3, "OU"},
+    {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01}, 9, "emailAddress"},
+};
+
+static const char *dn_attribute_name(field_info *finfo)
+{
+    const guint8 *oid = fvalue_get_bytes(&finfo->value);
+    if (!oid || finfo->length <= 0)
+        return "?";
+    for (size_t i = 0; i < G_N_ELEMENTS(dn_attribute_names); i++) {
+        if (dn_attribute_names[i].length == finfo->length &&
+            memcmp(dn_attribute_names[i].oid, oid, finfo->length) == 0)
+            return dn_attribute_names[i].name;
+    }
+    return oid_encoded2string(wmem_packet_scope(), oid, finfo->length);
+}
+
+/* "C=US, O=Example, CN=host": attribute types and values in certificate order. */
+static void append_dn(wmem_strbuf_t *dn, const proto_node *node, const char **attribute,
+                      int depth)
+{
+    if (depth > MAX_TREE_DEPTH)
+        return;
+    for (const proto_node *child = node->first_child; child; child = child->next) {
+        field_info *finfo = PNODE_FINFO(child);
+        switch (kind_of(child)) {
+        case FIELD_DN_ATTRIBUTE:
+            *attribute = dn_attribute_name(finfo);
+            break;
+        case FIELD_DN_VALUE:
+            if (!IS_FT_STRING(finfo->hfinfo->type))
+                break;
+            if (wmem_strbuf_get_len(dn) > 0)
+                wmem_strbuf_append(dn, ", ");
+            wmem_strbuf_append_printf(dn, "%s=%s", *attribute ? *attribute : "?",
+                                      fvalue_get_string(&finfo->value));
+            *attribute = NULL;
+            break;
+        default:
+            break;
+        }
+        append_dn(dn, child, attribute, depth + 1);
+    }
+}
+
+static const char *read_dn(const proto_node *node, int depth)
+{
+    wmem_strbuf_t *dn = wmem_strbuf_new(wmem_packet_scope(), "");
+    const char *attribute = NULL;
+    append_dn(dn, node, &attribute, depth + 1);
+    return wmem_strbuf_get_len(dn) ? wmem_strbuf_finalize(dn) : NULL;
+}
+
+static void read_message_field(tls_message *message, const proto_node *node, int depth)
 {
     field_info *finfo = PNODE_FINFO(node);
     switch (kind_of(node)) {
@@ -150,6 +245,14 @@ static void read_message_field(tls_message *message, const proto_node *node)
     case FIELD_ALERT_DESC:
         message->alert_desc = (int)uint_value(node);
         break;
+    case FIELD_CERT_ISSUER: /* the first certificate is the server's own */
+        if (!message->cert_issuer)
+            message->cert_issuer = read_dn(node, depth);
+        break;
+    case FIELD_CERT_SUBJECT:
+        if (!message->cert_subject)
+            message->cert_subject = read_dn(node, depth);
+        break;
     default:
         break;
     }
@@ -160,22 +263,45 @@ static void read_message_subtree(tls_message *message, const proto_node *node, i
     if (depth > MAX_TREE_DEPTH)
         return;
     for (const proto_node *child = node->first_child; child; child = child->next) {
-        read_message_field(message, child);
+        read_message_field(message, child, depth);
         read_message_subtree(message, child, depth + 1);
     }
 }
 
-static void read_message(frame_facts *facts, const proto_node *node, field_kind kind, int depth)
+static tls_message *new_message(frame_facts *facts, field_kind kind)
 {
     if (facts->message_count >= MAX_MESSAGES_PER_FRAME)
-        return;
+        return NULL;
     tls_message *message = &facts->messages[facts->message_count++];
     memset(message, 0, sizeof *message);
     message->kind = kind;
     message->type = message->version = message->alert_level = message->alert_desc = -1;
+    message->record_type = message->record_length = -1;
     message->suites_start = suite_buffer->len;
     message->versions_start = version_buffer->len;
-    read_message_subtree(message, node, depth + 1);
+    return message;
+}
+
+static void read_message(frame_facts *facts, const proto_node *node, field_kind kind, int depth)
+{
+    tls_message *message = new_message(facts, kind);
+    if (message)
+        read_message_subtree(message, node, depth + 1);
+}
+
+/* A record's header; the messages inside are read by the walk that goes on below it. */
+static void read_record(frame_facts *facts, const proto_node *node)
+{
+    tls_message *record = new_message(facts, FIELD_RECORD);
+    if (!record)
+        return;
+    for (const proto_node *child = node->first_child; child; child = child->next) {
+        field_kind kind = kind_of(child);
+        if (kind == FIELD_RECORD_TYPE)
+            record->record_type = (int)uint_value(child);
+        else if (kind == FIELD_RECORD_LENGTH)
+            record->record_length = (int)uint_value(child);
+    }
 }
 
 static void walk(frame_facts *facts, const proto_node *node, int depth)
@@ -197,6 +323,9 @@ static void walk(frame_facts *facts, const proto_node *node, int depth)
         case FIELD_ALERT:
             read_message(facts, child, kind, depth);
             continue;
+        case FIELD_RECORD:
+            read_record(facts, child);
+            break;
         default:
             break;
         }
@@ -252,6 +381,12 @@ static void emit_server_hello(atv_engine *engine, const frame_facts *facts, guin
 static void emit_message(atv_engine *engine, const frame_facts *facts, guint32 frame,
                          atv_side side, const tls_message *message)
 {
+    if (message->kind == FIELD_RECORD) {
+        if (message->record_type >= 0 && message->record_length >= 0)
+            atv_on_record(engine, facts->stream, frame, side, (guint8)message->record_type,
+                          (guint16)message->record_length);
+        return;
+    }
     if (message->kind == FIELD_ALERT) {
         if (message->alert_level >= 0 && message->alert_desc >= 0)
             atv_on_alert(engine, facts->stream, frame, side, (guint8)message->alert_level,
@@ -260,6 +395,9 @@ static void emit_message(atv_engine *engine, const frame_facts *facts, guint32 f
     }
     if (message->type == TLS_HS_CERTIFICATE) {
         atv_on_certificate(engine, facts->stream, frame, side);
+        if (message->cert_subject || message->cert_issuer)
+            atv_on_certificate_names(engine, facts->stream, message->cert_subject,
+                                     message->cert_issuer);
         return;
     }
     if (message->version < 0)

@@ -9,6 +9,7 @@ agenttls_ids agenttls_hf = {
     .proto = -1, .verdict = -1, .summary = -1, .finding = -1, .handshake = -1,
     .client_max_version = -1, .client_versions = -1, .client_cipher_count = -1,
     .server_version = -1, .server_cipher = -1, .cipher_offered = -1, .alert = -1,
+    .cert_subject = -1, .cert_issuer = -1,
     .client_hello_frame = -1, .server_hello_frame = -1, .decided_in = -1, .ett = -1,
 };
 
@@ -43,6 +44,14 @@ static hf_register_info field_table[] = {
         "Whether the suite the server chose was in the client's list", HFILL}},
     {&agenttls_hf.alert, {"Alert", "agenttls.alert", FT_STRING, BASE_NONE, NULL, 0,
         "The fatal alert that ended the handshake, with its sender", HFILL}},
+    {&agenttls_hf.cert_subject, {"Server certificate subject", "agenttls.server.cert_subject",
+        FT_STRING, BASE_NONE, NULL, 0,
+        "Subject of the server's certificate, when it was sent in clear and the client "
+        "did not accept it", HFILL}},
+    {&agenttls_hf.cert_issuer, {"Server certificate issuer", "agenttls.server.cert_issuer",
+        FT_STRING, BASE_NONE, NULL, 0,
+        "Issuer of the server's certificate (an HTTPS-inspection gateway shows here), when it "
+        "was sent in clear and the client did not accept it", HFILL}},
     {&agenttls_hf.client_hello_frame, {"Client Hello in frame", "agenttls.client_hello_frame",
         FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0,
         "Frame that carried the ClientHello", HFILL}},

@@ -64,6 +64,16 @@ static void add_server_details(const atv_handshake *hs, proto_tree *tree, tvbuff
                                              hs->cipher_offered));
 }
 
+static void add_certificate_names(const atv_handshake *hs, proto_tree *tree, tvbuff_t *tvb)
+{
+    if (hs->certificate_subject)
+        add_generated(proto_tree_add_string(tree, agenttls_hf.cert_subject, tvb, 0, 0,
+                                            hs->certificate_subject));
+    if (hs->certificate_issuer)
+        add_generated(proto_tree_add_string(tree, agenttls_hf.cert_issuer, tvb, 0, 0,
+                                            hs->certificate_issuer));
+}
+
 static void add_alert(const atv_handshake *hs, proto_tree *tree, tvbuff_t *tvb)
 {
     if (!hs->alert_frame || !proto_field_is_referenced(tree, agenttls_hf.alert))
@@ -107,6 +117,7 @@ void agenttls_render(const atv_handshake *hs, packet_info *pinfo, proto_tree *tr
     add_generated(proto_tree_add_uint(subtree, agenttls_hf.handshake, tvb, 0, 0, hs->number));
     add_client_details(hs, subtree, tvb);
     add_server_details(hs, subtree, tvb);
+    add_certificate_names(hs, subtree, tvb);
     add_alert(hs, subtree, tvb);
     add_frame_links(hs, subtree, tvb);
 }

@@ -138,6 +138,33 @@ static char *alert_sentence(const atv_handshake *hs, const char *meaning)
                               hs->alert_description, meaning);
 }
 
+/* ", issued by X to Y" when the certificate was seen in clear, else "". */
+static const char *certificate_clause(const atv_handshake *hs)
+{
+    if (!hs->certificate_issuer)
+        return "";
+    return wmem_strdup_printf(wmem_packet_scope(), " (issued by %s to %s)",
+                              hs->certificate_issuer,
+                              hs->certificate_subject ? hs->certificate_subject : "?");
+}
+
+static char *client_aborted_sentence(const atv_handshake *hs)
+{
+    wmem_allocator_t *scope = wmem_packet_scope();
+    if (atv_has_finding(hs, ATV_FINDING_VERSION_DOWNGRADE))
+        return wmem_strdup_printf(scope,
+            "The client gave up after the server chose %s (it offered up to %s): the client "
+            "probably refuses %s; enable %s on the server",
+            agenttls_version_name(hs->server_version),
+            agenttls_version_name(hs->client_max_version),
+            agenttls_version_name(hs->server_version),
+            agenttls_version_name(hs->client_max_version));
+    return wmem_strdup_printf(scope,
+        "The client closed the connection after the server's answer without finishing the "
+        "handshake: it probably rejected the server's certificate%s; if an HTTPS-inspection "
+        "gateway is in the path, exclude this traffic from inspection", certificate_clause(hs));
+}
+
 static char *failure_summary(const atv_handshake *hs)
 {
     wmem_allocator_t *scope = wmem_packet_scope();
@@ -162,13 +189,13 @@ static char *failure_summary(const atv_handshake *hs)
             "The server chose %s, which the client did not offer; the server or a device in "
             "between is misbehaving", agenttls_suite_name(hs->server_cipher));
     case ATV_FINDING_CERTIFICATE_REJECTED:
-        return alert_sentence(hs, "it rejected the server's certificate; if the issuer is an "
-                                  "HTTPS-inspection gateway, exclude this traffic from inspection");
+        return alert_sentence(hs, wmem_strdup_printf(scope,
+            "it rejected the server's certificate%s; if the issuer is an HTTPS-inspection "
+            "gateway, exclude this traffic from inspection", certificate_clause(hs)));
     case ATV_FINDING_HANDSHAKE_ALERT:
         return alert_sentence(hs, "the handshake failed");
     case ATV_FINDING_CLIENT_ABORTED:
-        return wmem_strdup_printf(scope, "The client gave up after the server's answer; it "
-                                         "probably rejected the server's certificate");
+        return client_aborted_sentence(hs);
     case ATV_FINDING_NO_SERVER_HELLO:
         return wmem_strdup_printf(scope, "Nothing came back to the ClientHello offering up to "
             "%s; check that the server listens and that nothing drops the traffic",

@@ -32,6 +32,14 @@ enum {
     ALERT_LEVEL_FATAL = 2,
 };
 
+enum {
+    RECORD_CHANGE_CIPHER_SPEC = 20,
+    RECORD_HANDSHAKE = 22,
+    RECORD_APPLICATION_DATA = 23,
+    /* A TLS 1.3 encrypted alert is 19 bytes; the shortest Finished is 53. */
+    TLS13_ALERT_SIZED_RECORD = 40,
+};
+
 /* RFC 8446 4.1.3: the random of a HelloRetryRequest. */
 static const uint8_t hello_retry_random[32] = {
     0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
@@ -268,6 +276,12 @@ static void record_server_hello(atv_handshake *hs, uint32_t frame, const atv_ser
     hs->server_cipher = hello->cipher_suite;
     hs->findings &= ~(1u << ATV_FINDING_NO_SERVER_HELLO);
     judge_server_choice(hs, hello);
+    if (hello->sslv2) {
+        /* SSLv2 has no suite choice in its SERVER-HELLO: the client picks
+         * from the server's list later, so "unoffered" cannot be judged. */
+        hs->findings &= ~(1u << ATV_FINDING_CIPHER_UNOFFERED);
+        hs->cipher_offered = true;
+    }
     free(hs->offered_suites); /* only needed to judge this choice */
     hs->offered_suites = NULL;
 }
@@ -312,6 +326,68 @@ void atv_on_certificate(atv_engine *engine, uint32_t stream, uint32_t frame, atv
         return;
     hs->certificate_frame = frame;
     atv_store_note_frame(&engine->store, frame, id);
+}
+
+static void forget_certificate_names(atv_handshake *hs)
+{
+    free(hs->certificate_subject);
+    free(hs->certificate_issuer);
+    hs->certificate_subject = hs->certificate_issuer = NULL;
+}
+
+static char *copy_text(const char *text)
+{
+    if (!text)
+        return NULL;
+    size_t length = strlen(text) + 1;
+    char *copy = malloc(length);
+    if (copy)
+        memcpy(copy, text, length);
+    return copy;
+}
+
+void atv_on_certificate_names(atv_engine *engine, uint32_t stream, const char *subject,
+                              const char *issuer)
+{
+    atv_hs_id id;
+    atv_handshake *hs = current_handshake(engine, stream, &id);
+    if (!hs || !hs->certificate_frame || hs->certificate_subject || hs->certificate_issuer ||
+        hs->client_continued)
+        return;
+    hs->certificate_subject = copy_text(subject);
+    hs->certificate_issuer = copy_text(issuer);
+}
+
+static bool tls13_negotiated(const atv_handshake *hs)
+{
+    return atv_version_rank(hs->server_version) >= atv_version_rank(ATV_VERSION_TLS13);
+}
+
+static void note_client_continued(atv_handshake *hs)
+{
+    hs->client_continued = true;
+    if (hs->verdict == ATV_VERDICT_OK || hs->verdict == ATV_FINDING_VERSION_DOWNGRADE)
+        forget_certificate_names(hs); /* the names only explain a rejection */
+}
+
+void atv_on_record(atv_engine *engine, uint32_t stream, uint32_t frame, atv_side side,
+                   uint8_t content_type, uint16_t length)
+{
+    (void)frame;
+    atv_hs_id id;
+    atv_handshake *hs = current_handshake(engine, stream, &id);
+    if (!hs || !hs->has_server_hello || side != hs->client_side || hs->client_continued ||
+        hs->alert_frame || hs->close_frame)
+        return;
+    if (!tls13_negotiated(hs)) {
+        if (content_type == RECORD_HANDSHAKE || content_type == RECORD_CHANGE_CIPHER_SPEC)
+            note_client_continued(hs);
+    } else if (content_type == RECORD_APPLICATION_DATA) {
+        if (length <= TLS13_ALERT_SIZED_RECORD)
+            hs->client_short_record = true;
+        else
+            note_client_continued(hs);
+    }
 }
 
 static bool is_certificate_alert(uint8_t description)
@@ -378,8 +454,12 @@ void atv_on_tcp_close(atv_engine *engine, uint32_t stream, uint32_t frame, atv_s
         return;
     bool from_client = side == hs->client_side;
     bool unanswered = !hs->has_server_hello && hs->alert_frame == 0;
+    bool gave_up = from_client && hs->has_server_hello && hs->alert_frame == 0 &&
+                   !hs->client_continued;
     if (!from_client && unanswered) {
         add_finding(hs, is_reset ? ATV_FINDING_RESET_AFTER_HELLO : ATV_FINDING_CLOSED_AFTER_HELLO);
+    } else if (gave_up) {
+        add_finding(hs, ATV_FINDING_CLIENT_ABORTED);
     } else if (hs->alert_frame == 0) {
         return; /* an ordinary close of a connection that got its answer */
     }

@@ -95,6 +95,7 @@ typedef struct {
     uint16_t cipher_suite;
     const uint8_t *random;     /* 32 bytes, or NULL when not available */
     bool weak_cipher;          /* the glue classifies the suite by its name */
+    bool sslv2;                /* SSLv2 SERVER-HELLO: version 2, suite not a TLS one */
 } atv_server_hello;
 
 typedef struct atv_handshake {
@@ -123,7 +124,11 @@ typedef struct atv_handshake {
     bool close_was_reset;
     bool close_from_client;
     bool cipher_offered;
+    bool client_continued;      /* the client went on after the server's flight */
+    bool client_short_record;   /* TLS 1.3: an alert-sized encrypted record from the client */
     uint16_t *offered_suites;   /* kept until the ServerHello, then freed */
+    char *certificate_subject;  /* server certificate names while they may matter */
+    char *certificate_issuer;
 } atv_handshake;
 
 typedef struct atv_engine atv_engine;
@@ -138,6 +143,14 @@ void atv_on_server_hello(atv_engine *engine, uint32_t stream, uint32_t frame,
                          atv_side side, const atv_server_hello *hello);
 void atv_on_certificate(atv_engine *engine, uint32_t stream, uint32_t frame,
                         atv_side side);
+/* The subject and issuer of the server's (first) certificate, when the glue
+ * can read them; copied, and dropped once the client accepts the flight. */
+void atv_on_certificate_names(atv_engine *engine, uint32_t stream, const char *subject,
+                              const char *issuer);
+/* A TLS record; the engine uses the client's records after the server's
+ * flight to tell a client that went on from one that gave up. */
+void atv_on_record(atv_engine *engine, uint32_t stream, uint32_t frame, atv_side side,
+                   uint8_t content_type, uint16_t length);
 void atv_on_alert(atv_engine *engine, uint32_t stream, uint32_t frame,
                   atv_side side, uint8_t level, uint8_t description);
 void atv_on_tcp_close(atv_engine *engine, uint32_t stream, uint32_t frame,

@@ -20,8 +20,11 @@ void atv_store_clear(atv_store *store)
         size_t used = store->handshake_count - b * ATV_BLOCK_SIZE;
         if (used > ATV_BLOCK_SIZE)
             used = ATV_BLOCK_SIZE;
-        for (size_t i = 0; i < used; i++)
+        for (size_t i = 0; i < used; i++) {
             free(store->blocks[b][i].offered_suites);
+            free(store->blocks[b][i].certificate_subject);
+            free(store->blocks[b][i].certificate_issuer);
+        }
         free(store->blocks[b]);
     }
     free(store->blocks);

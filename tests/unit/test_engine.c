@@ -286,8 +286,115 @@ static void test_out_of_order_frames_still_found(void)
     atv_engine_free(e);
 }
 
+static void test_client_aborted_tls12_and_continued(void)
+{
+    atv_engine *e = atv_engine_new();
+    client_hello(e, 0, 1, 0x0303, NULL, 0);
+    server_hello(e, 0, 2, 0x0303, 0, 0xc030);
+    atv_on_certificate(e, 0, 2, SERVER);
+    atv_on_certificate_names(e, 0, "CN=agent.example", "CN=Corp HTTPS Inspection CA");
+    atv_on_tcp_close(e, 0, 3, CLIENT, false);
+    const atv_handshake *hs = atv_frame_handshake(e, 3);
+    CHECK_VERDICT(hs, "client_aborted");
+    CHECK(hs->certificate_issuer && strcmp(hs->certificate_issuer, "CN=Corp HTTPS Inspection CA") == 0);
+
+    client_hello(e, 1, 10, 0x0303, NULL, 0);
+    server_hello(e, 1, 11, 0x0303, 0, 0xc030);
+    atv_on_certificate(e, 1, 11, SERVER);
+    atv_on_certificate_names(e, 1, "CN=server", "CN=Real CA");
+    atv_on_record(e, 1, 12, CLIENT, 22, 37);
+    atv_on_tcp_close(e, 1, 13, CLIENT, false);
+    hs = atv_frame_handshake(e, 11);
+    CHECK_VERDICT(hs, "ok");
+    CHECK(hs->certificate_subject == NULL); /* accepted: names no longer kept */
+    CHECK(atv_frame_handshake(e, 13) == NULL);
+    atv_engine_free(e);
+}
+
+static void test_client_aborted_tls13_short_record(void)
+{
+    const uint16_t offered[] = {0x0304, 0x0303};
+    atv_engine *e = atv_engine_new();
+    client_hello(e, 0, 1, 0x0303, offered, 2);
+    server_hello(e, 0, 2, 0x0303, 0x0304, 0xc02f);
+    atv_on_record(e, 0, 3, CLIENT, 20, 1);  /* compatibility CCS: not a sign either way */
+    atv_on_record(e, 0, 3, CLIENT, 23, 19); /* encrypted alert */
+    atv_on_tcp_close(e, 0, 3, CLIENT, false);
+    const atv_handshake *hs = atv_frame_handshake(e, 3);
+    CHECK_VERDICT(hs, "client_aborted");
+    CHECK(hs->client_short_record);
+
+    client_hello(e, 1, 10, 0x0303, offered, 2);
+    server_hello(e, 1, 11, 0x0303, 0x0304, 0xc02f);
+    atv_on_record(e, 1, 12, CLIENT, 23, 53); /* Finished */
+    atv_on_tcp_close(e, 1, 13, CLIENT, false);
+    CHECK_VERDICT(atv_frame_handshake(e, 11), "ok");
+    atv_engine_free(e);
+}
+
+static void test_server_alerts_before_server_hello(void)
+{
+    const uint8_t alerts[] = {70, 86, 50};
+    const char *verdicts[] = {"version_rejected", "fallback_rejected", "handshake_alert"};
+    for (size_t i = 0; i < 3; i++) {
+        atv_engine *e = atv_engine_new();
+        client_hello(e, 0, 1, 0x0302, NULL, 0);
+        atv_on_alert(e, 0, 2, SERVER, 2, alerts[i]);
+        atv_on_tcp_close(e, 0, 3, SERVER, false);
+        CHECK_VERDICT(atv_frame_handshake(e, 2), verdicts[i]);
+        CHECK(!atv_has_finding(atv_frame_handshake(e, 2), ATV_FINDING_CLOSED_AFTER_HELLO));
+        atv_engine_free(e);
+    }
+}
+
+static void test_closed_after_hello_and_sslv2_server(void)
+{
+    atv_engine *e = atv_engine_new();
+    client_hello(e, 0, 1, 0x0301, NULL, 0);
+    atv_on_tcp_close(e, 0, 2, SERVER, false);
+    CHECK_VERDICT(atv_frame_handshake(e, 2), "closed_after_hello");
+
+    const uint16_t none[] = {0};
+    atv_client_hello v2 = {.legacy_version = 0x0002, .cipher_suites = none,
+                           .cipher_suite_count = 0, .sslv2_format = true};
+    atv_on_client_hello(e, 1, 10, CLIENT, &v2);
+    atv_server_hello v2_answer = {.legacy_version = 0x0002, .cipher_suite = 0, .weak_cipher = true,
+                                  .sslv2 = true};
+    atv_on_server_hello(e, 1, 11, SERVER, &v2_answer);
+    const atv_handshake *hs = atv_frame_handshake(e, 11);
+    CHECK_VERDICT(hs, "ok");
+    CHECK(atv_has_finding(hs, ATV_FINDING_DEPRECATED_VERSION));
+    CHECK(atv_has_finding(hs, ATV_FINDING_WEAK_CIPHER));
+    atv_engine_free(e);
+}
+
+static void test_sentinel_and_fallback_scsv(void)
+{
+    uint8_t random[32] = {0};
+    memcpy(random + 24, "DOWNGRD\x01", 8);
+    const uint16_t suites[] = {0xc02f, 0x5600};
+    atv_engine *e = atv_engine_new();
+    atv_client_hello hello = {.legacy_version = 0x0303, .cipher_suites = suites,
+                              .cipher_suite_count = 2};
+    atv_on_client_hello(e, 0, 1, CLIENT, &hello);
+    atv_server_hello answer = {.legacy_version = 0x0303, .cipher_suite = 0xc02f, .random = random};
+    atv_on_server_hello(e, 0, 2, SERVER, &answer);
+    const atv_handshake *hs = atv_frame_handshake(e, 2);
+    CHECK_VERDICT(hs, "ok");
+    CHECK(atv_has_finding(hs, ATV_FINDING_DOWNGRADE_SENTINEL));
+    CHECK(atv_has_finding(hs, ATV_FINDING_FALLBACK_SCSV));
+    CHECK(atv_finding_frame(hs, ATV_FINDING_FALLBACK_SCSV) == 1);
+    CHECK(hs->client_cipher_count == 1);
+    atv_engine_free(e);
+}
+
 int main(void)
 {
+    test_client_aborted_tls12_and_continued();
+    test_client_aborted_tls13_short_record();
+    test_server_alerts_before_server_hello();
+    test_closed_after_hello_and_sslv2_server();
+    test_sentinel_and_fallback_scsv();
     test_tls12_ok();
     test_seed_downgrade();
     test_tls13_supported_versions_with_grease();
