@@ -42,6 +42,13 @@ void agenttls_register_fields(void);
 void agenttls_register_prefs(void);
 void agenttls_handoff_prefs(void);
 
+/* ---- agenttls_stats.c: tap and -z agenttls,tree ---- */
+
+void agenttls_register_tap(void);
+/* Queues the handshake for taps on the frame that decided its verdict. */
+void agenttls_tap_handshake(packet_info *pinfo, const atv_handshake *hs);
+void agenttls_register_stats_tree(void); /* from the plugin's tap registration */
+
 /* ---- agenttls_text.c: names and sentences ---- */
 
 /* The first of the fields registered under `abbrev`; follow same_name_next

@@ -39,6 +39,7 @@ static int dissect_agenttls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     /* Later passes may come without a tree (e.g. tshark -2 -z expert); the
      * expert items must still reach the taps. */
     agenttls_render(hs, pinfo, tree, tvb);
+    agenttls_tap_handshake(pinfo, hs);
     return tvb_captured_length(tvb);
 }
 
@@ -46,6 +47,7 @@ void proto_register_agenttls(void)
 {
     agenttls_register_fields();
     agenttls_register_prefs();
+    agenttls_register_tap();
     agenttls_handle = create_dissector_handle(dissect_agenttls, agenttls_hf.proto);
     register_init_routine(agenttls_init);
     register_cleanup_routine(agenttls_cleanup);
