@@ -16,6 +16,7 @@
 enum {
     TLS_HS_CLIENT_HELLO = 1,
     TLS_HS_SERVER_HELLO = 2,
+    SSL2_HS_SERVER_HELLO = 4,
     TLS_HS_CERTIFICATE = 11,
     TCP_FLAG_FIN = 0x001,
     TCP_FLAG_RST = 0x004,
@@ -34,6 +35,7 @@ typedef enum {
     FIELD_HS_SUITE,
     FIELD_HS_SUPPORTED_VERSION,
     FIELD_HS_RANDOM,
+    FIELD_HS_CIPHER_SPEC,  /* SSLv2 3-byte cipher spec */
     FIELD_ALERT,           /* tls.alert_message: one alert */
     FIELD_ALERT_LEVEL,
     FIELD_ALERT_DESC,
@@ -61,6 +63,7 @@ static const struct {
     {"tls.handshake.ciphersuite", FIELD_HS_SUITE},
     {"tls.handshake.extensions.supported_version", FIELD_HS_SUPPORTED_VERSION},
     {"tls.handshake.random", FIELD_HS_RANDOM},
+    {"tls.handshake.cipherspec", FIELD_HS_CIPHER_SPEC},
     {"tls.alert_message", FIELD_ALERT},
     {"tls.alert_message.level", FIELD_ALERT_LEVEL},
     {"tls.alert_message.desc", FIELD_ALERT_DESC},
@@ -91,6 +94,8 @@ typedef struct {
     int version;              /* -1 when missing */
     int alert_level, alert_desc;
     int record_type, record_length;
+    bool sslv2;               /* an SSLv2-format message: fields sit on the record */
+    guint32 first_cipher_spec;
     const char *cert_subject, *cert_issuer; /* first certificate's names */
     guint suites_start, suites_count;     /* slices of the shared buffers */
     guint versions_start, versions_count;
@@ -231,6 +236,16 @@ static void read_message_field(tls_message *message, const proto_node *node, int
         append_u16(suite_buffer, uint_value(node));
         message->suites_count++;
         break;
+    case FIELD_HS_CIPHER_SPEC: {
+        guint32 spec = uint_value(node);
+        if (message->suites_count == 0 && !message->first_cipher_spec)
+            message->first_cipher_spec = spec;
+        if (spec <= 0xffff) { /* 0x00XXXX is the TLS suite XXXX */
+            append_u16(suite_buffer, spec);
+            message->suites_count++;
+        }
+        break;
+    }
     case FIELD_HS_SUPPORTED_VERSION:
         append_u16(version_buffer, uint_value(node));
         message->versions_count++;
@@ -289,18 +304,30 @@ static void read_message(frame_facts *facts, const proto_node *node, field_kind 
         read_message_subtree(message, node, depth + 1);
 }
 
-/* A record's header; the messages inside are read by the walk that goes on below it. */
-static void read_record(frame_facts *facts, const proto_node *node)
+/* A record's header; the messages inside are read by the walk that goes on
+ * below it.  An SSLv2-format record has no tls.handshake item: its message
+ * fields sit on the record itself, so the record is read as the message. */
+static void read_record(frame_facts *facts, const proto_node *node, int depth)
 {
     tls_message *record = new_message(facts, FIELD_RECORD);
     if (!record)
         return;
+    bool sslv2 = false;
     for (const proto_node *child = node->first_child; child; child = child->next) {
         field_kind kind = kind_of(child);
         if (kind == FIELD_RECORD_TYPE)
             record->record_type = (int)uint_value(child);
         else if (kind == FIELD_RECORD_LENGTH)
             record->record_length = (int)uint_value(child);
+        else if (kind == FIELD_HS_TYPE)
+            sslv2 = true;
+    }
+    if (sslv2) {
+        tls_message *message = new_message(facts, FIELD_HANDSHAKE);
+        if (message) {
+            message->sslv2 = true;
+            read_message_subtree(message, node, depth + 1);
+        }
     }
 }
 
@@ -324,7 +351,7 @@ static void walk(frame_facts *facts, const proto_node *node, int depth)
             read_message(facts, child, kind, depth);
             continue;
         case FIELD_RECORD:
-            read_record(facts, child);
+            read_record(facts, child, depth);
             break;
         default:
             break;
@@ -357,6 +384,7 @@ static void emit_client_hello(atv_engine *engine, const frame_facts *facts, guin
         .supported_version_count = message->versions_count,
         .cipher_suites = slice(suite_buffer, message->suites_start, message->suites_count),
         .cipher_suite_count = message->suites_count,
+        .sslv2_format = message->sslv2,
     };
     atv_on_client_hello(engine, facts->stream, frame, side, &hello);
 }
@@ -374,6 +402,20 @@ static void emit_server_hello(atv_engine *engine, const frame_facts *facts, guin
         .cipher_suite = suite,
         .random = message->random,
         .weak_cipher = agenttls_suite_is_weak(suite),
+    };
+    atv_on_server_hello(engine, facts->stream, frame, side, &hello);
+}
+
+/* An SSLv2 SERVER-HELLO lists the specs the server shares with the client;
+ * the client picks one later.  Every SSLv2 spec is weak (40-bit or MD5). */
+static void emit_sslv2_server_hello(atv_engine *engine, const frame_facts *facts, guint32 frame,
+                                    atv_side side, const tls_message *message)
+{
+    atv_server_hello hello = {
+        .legacy_version = (guint16)message->version,
+        .cipher_suite = message->first_cipher_spec <= 0xffff ? (guint16)message->first_cipher_spec : 0,
+        .weak_cipher = true,
+        .sslv2 = true,
     };
     atv_on_server_hello(engine, facts->stream, frame, side, &hello);
 }
@@ -404,7 +446,9 @@ static void emit_message(atv_engine *engine, const frame_facts *facts, guint32 f
         return; /* a hello without its version is a fragment we cannot judge */
     if (message->type == TLS_HS_CLIENT_HELLO)
         emit_client_hello(engine, facts, frame, side, message);
-    else if (message->type == TLS_HS_SERVER_HELLO)
+    else if (message->sslv2 && message->type == SSL2_HS_SERVER_HELLO)
+        emit_sslv2_server_hello(engine, facts, frame, side, message);
+    else if (!message->sslv2 && message->type == TLS_HS_SERVER_HELLO)
         emit_server_hello(engine, facts, frame, side, message);
 }
 
