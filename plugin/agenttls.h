@@ -72,10 +72,15 @@ char *agenttls_finding_text(const atv_handshake *hs, atv_finding finding);
 
 /* ---- agenttls_extract.c: dissected fields -> engine events ---- */
 
-/* Registers interest in the TLS/TCP fields; returns the wanted-hfid array. */
-GArray *agenttls_extract_wanted_hfids(void);
+/* Sets up extraction; returns the hfids to hand to set_postdissector_wanted_hfids. */
+GArray *agenttls_extract_init(void);
 /* Feeds this frame's TCP/TLS facts to the engine (first pass only). */
 void agenttls_extract_frame(atv_engine *engine, packet_info *pinfo, proto_tree *tree);
+
+/* ---- agenttls_dn.c: certificate names ---- */
+
+/* "C=US, O=Example, CN=host" from an x509af.issuer/subject item, or NULL. */
+const char *agenttls_read_dn(const proto_node *name_node);
 
 /* ---- agenttls_render.c: the subtree and expert items ---- */
 

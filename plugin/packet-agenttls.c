@@ -56,6 +56,6 @@ void proto_register_agenttls(void)
 void proto_reg_handoff_agenttls(void)
 {
     register_postdissector(agenttls_handle);
-    set_postdissector_wanted_hfids(agenttls_handle, agenttls_extract_wanted_hfids());
+    set_postdissector_wanted_hfids(agenttls_handle, agenttls_extract_init());
     agenttls_handoff_prefs();
 }

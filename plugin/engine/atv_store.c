@@ -134,6 +134,13 @@ static int compare_entries(const void *a, const void *b)
 
 atv_hs_id atv_store_frame_lookup(atv_store *store, uint32_t frame)
 {
+    if (store->frame_count == 0)
+        return 0;
+    /* First pass: the frame asked about is the newest one; most frames
+     * carry no event, so answer those without searching. */
+    const atv_frame_entry *last = &store->frames[store->frame_count - 1];
+    if (!store->frames_unsorted && last->frame <= frame)
+        return last->frame == frame ? last->handshake : 0;
     if (store->frames_unsorted) {
         /* Stable order is not needed: duplicates only arise from bad input. */
         qsort(store->frames, store->frame_count, sizeof *store->frames, compare_entries);
