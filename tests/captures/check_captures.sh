@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Sanity-check the capture set with plain tshark (no plugin needed):
 #  * every row of expected.tsv names an existing pcap and a tcp.stream that
-#    carries a TLS ClientHello (decoded without "-d", i.e. heuristically);
+#    carries a TLS ClientHello (decoded without "-d", i.e. heuristically;
+#    rows with verdict "incomplete" need a ServerHello instead);
+#  * exception: files in AGENT_PORT_DECODE hold only SSL 2.0, which the
+#    TCP heuristic does not recognise; they are read with
+#    "-d tcp.port==4343,tls", as the plugin's agenttls.agent_ports does;
 #  * no capture has malformed packets or error-level expert info;
 #  * crafted/seed captures have valid IPv4 and TCP checksums (the real
 #    loopback captures carry offloaded, unfilled TCP checksums, so they are
@@ -12,8 +16,17 @@ cd "$(dirname "$0")"
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
+AGENT_PORT_DECODE="crafted-sslv2-only.pcap"
+decode() {  # tshark options needed to decode $1
+    case " $AGENT_PORT_DECODE " in
+    *" $1 "*) echo "-d tcp.port==4343,tls" ;;
+    esac
+}
+
 for f in *.pcap; do
-    errs=$(tshark -r "$f" -Y '_ws.malformed || _ws.expert.severity == error' \
+    # shellcheck disable=SC2046
+    errs=$(tshark -r "$f" $(decode "$f") \
+        -Y '_ws.malformed || _ws.expert.severity == error' \
         2>/dev/null | wc -l)
     [ "$errs" = 0 ] || bad "$f: $errs malformed/error frames"
     case $f in real-*) continue ;; esac
@@ -26,10 +39,13 @@ done
 
 while IFS=$'\t' read -r file stream hs verdict findings; do
     [ -f "$file" ] || { bad "$file missing"; continue; }
-    n=$(tshark -r "$file" \
-        -Y "tcp.stream == $stream && tls.handshake.type == 1" 2>/dev/null \
-        | wc -l)
-    [ "$n" -ge "$hs" ] || bad "$file stream $stream: $n ClientHello(s), need $hs"
+    hello=1 what=ClientHello
+    [ "$verdict" = incomplete ] && hello=2 what=ServerHello
+    # shellcheck disable=SC2046
+    n=$(tshark -r "$file" $(decode "$file") \
+        -Y "tcp.stream == $stream && tls.handshake.type == $hello" \
+        2>/dev/null | wc -l)
+    [ "$n" -ge "$hs" ] || bad "$file stream $stream: $n $what(s), need $hs"
     echo "ok: $file stream $stream handshake $hs -> $verdict ($findings)"
 done < <(tail -n +2 expected.tsv)
 

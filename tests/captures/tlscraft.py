@@ -12,6 +12,10 @@ Layers:
   * TLS:      record(), handshake(), ext_*() extension builders,
               client_hello(), server_hello(), certificate(), ...,
               alert(), change_cipher_spec(), encrypted_handshake()
+  * SSLv2:    sslv2_record(), sslv2_client_hello(), sslv2_server_hello(),
+              sslv2_client_master_key()
+  * tunnels:  gre(), GreTunnel (Ethernet/IPv4/GRE around the inner IPv4
+              packets, passed to Conversation(..., wrap=GreTunnel(...)))
 """
 
 import hashlib
@@ -47,6 +51,31 @@ ALERT_HANDSHAKE_FAILURE = 40
 ALERT_ILLEGAL_PARAMETER = 47
 ALERT_PROTOCOL_VERSION = 70
 ALERT_INSUFFICIENT_SECURITY = 71
+ALERT_BAD_CERTIFICATE = 42
+ALERT_UNKNOWN_CA = 48
+ALERT_INAPPROPRIATE_FALLBACK = 86
+
+TLS13_DRAFT28 = 0x7F1C
+
+# RFC 8446 4.1.3: HelloRetryRequest's fixed ServerHello.random, and the
+# last 8 bytes of a downgrading TLS 1.3 server's random.
+HRR_RANDOM = bytes.fromhex(
+    "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
+DOWNGRADE_TLS12 = b"DOWNGRD\x01"
+DOWNGRADE_TLS11 = b"DOWNGRD\x00"
+
+SSL2_VERSION = 0x0002
+SSL2_MT_CLIENT_HELLO = 1
+SSL2_MT_CLIENT_MASTER_KEY = 2
+SSL2_MT_SERVER_HELLO = 4
+SSL2_CT_X509_CERTIFICATE = 1
+SSL2_RC4_128_WITH_MD5 = 0x010080
+SSL2_RC4_128_EXPORT40_WITH_MD5 = 0x020080
+SSL2_DES_64_CBC_WITH_MD5 = 0x060040
+SSL2_DES_192_EDE3_CBC_WITH_MD5 = 0x0700C0
+
+IPPROTO_TCP = 6
+IPPROTO_GRE = 47
 
 EXT_SERVER_NAME = 0
 EXT_STATUS_REQUEST = 5
@@ -234,10 +263,15 @@ class Endpoint:
 
 
 class Conversation:
-    """A TCP conversation; every method appends (ts, frame) to .packets."""
+    """A TCP conversation; every method appends (ts, frame) to .packets.
 
-    def __init__(self, client, server):
+    wrap, if given, turns each IPv4 packet into the link-layer frame:
+    wrap(ip_packet, src_endpoint, dst_endpoint) -> bytes (e.g. GreTunnel).
+    """
+
+    def __init__(self, client, server, wrap=None):
         self.client, self.server = client, server
+        self.wrap = wrap
         self.packets = []
 
     def _ends(self, from_client):
@@ -251,7 +285,10 @@ class Conversation:
         seg = tcp(src.ip, dst.ip, src.port, dst.port, src.seq, ack_no, flags,
                   window, payload, options)
         pkt = ipv4(src.ip, dst.ip, seg, src.next_ip_id(), src.ttl)
-        self.packets.append((ts, ethernet(src.mac, dst.mac, pkt)))
+        if self.wrap is not None:
+            self.packets.append((ts, self.wrap(pkt, src, dst)))
+        else:
+            self.packets.append((ts, ethernet(src.mac, dst.mac, pkt)))
 
     def syn(self, ts, window=64240, mss=1460, wscale=8):
         c, s = self.client, self.server
@@ -292,6 +329,14 @@ class Conversation:
             flags = TCP_ACK | (TCP_PSH if last else 0)
             self._emit(t, src, dst, flags, window, chunk)
             src.seq += len(chunk)
+
+    def resend(self, ts, from_client, payload, window):
+        """Retransmit payload, the last data this side sent: same sequence
+        number as the original segment (one segment, PSH set)."""
+        src, dst = self._ends(from_client)
+        src.seq -= len(payload)
+        self._emit(ts, src, dst, TCP_ACK | TCP_PSH, window, payload)
+        src.seq += len(payload)
 
     def fin(self, ts, from_client, window):
         src, dst = self._ends(from_client)
@@ -459,3 +504,71 @@ def application_data(version, length, label):
 
 def alert(version, level, description):
     return record(CT_ALERT, version, u8(level) + u8(description))
+
+
+# ---------------------------------------------------------------- SSLv2
+
+
+def u24be(v):
+    return struct.pack("!I", v)[1:]
+
+
+def sslv2_record(body):
+    """SSLv2 record with the 2-byte header (high bit set, no padding)."""
+    if len(body) > 0x7FFF:
+        raise ValueError("SSLv2 record too long")
+    return u16(0x8000 | len(body)) + body
+
+
+def sslv2_client_hello(version, cipher_specs, challenge, session_id=b""):
+    """CLIENT-HELLO; cipher_specs are 3-byte kinds (TLS suites as 0x00XXXX).
+
+    With version 0x0300 or higher this is the SSLv2-compatible hello that
+    SSLv3/TLS clients sent to reach SSLv2 servers."""
+    specs = b"".join(u24be(c) for c in cipher_specs)
+    return (u8(SSL2_MT_CLIENT_HELLO) + u16(version) + u16(len(specs)) +
+            u16(len(session_id)) + u16(len(challenge)) + specs + session_id +
+            challenge)
+
+
+def sslv2_server_hello(version, cert_der, cipher_specs, connection_id,
+                       session_id_hit=0, cert_type=SSL2_CT_X509_CERTIFICATE):
+    specs = b"".join(u24be(c) for c in cipher_specs)
+    return (u8(SSL2_MT_SERVER_HELLO) + u8(session_id_hit) + u8(cert_type) +
+            u16(version) + u16(len(cert_der)) + u16(len(specs)) +
+            u16(len(connection_id)) + cert_der + specs + connection_id)
+
+
+def sslv2_client_master_key(cipher_kind, clear_key, encrypted_key,
+                            key_arg=b""):
+    return (u8(SSL2_MT_CLIENT_MASTER_KEY) + u24be(cipher_kind) +
+            u16(len(clear_key)) + u16(len(encrypted_key)) +
+            u16(len(key_arg)) + clear_key + encrypted_key + key_arg)
+
+# ---------------------------------------------------------------- tunnels
+
+
+def gre(payload, proto=0x0800):
+    """Plain GRE header (RFC 2784: no checksum, key or sequence)."""
+    return u16(0) + u16(proto) + payload
+
+
+class GreTunnel:
+    """Ethernet / IPv4 / GRE around inner IPv4 packets.
+
+    ends maps an inner IP address to its tunnel end (mac, outer ip); the
+    frame goes from the source's tunnel end to the destination's."""
+
+    def __init__(self, ends, ttl=64, ip_id=1):
+        self.ends = ends
+        self.ttl = ttl
+        self.ip_id = ip_id
+
+    def __call__(self, ip_packet, src, dst):
+        smac, sip = self.ends[src.ip]
+        dmac, dip = self.ends[dst.ip]
+        ident = self.ip_id
+        self.ip_id = (self.ip_id + 1) & 0xFFFF
+        outer = ipv4(sip, dip, gre(ip_packet), ident, self.ttl,
+                     proto=IPPROTO_GRE)
+        return ethernet(smac, dmac, outer)
