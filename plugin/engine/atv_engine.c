@@ -413,11 +413,19 @@ static atv_finding classify_server_alert(const atv_handshake *hs, uint8_t descri
     }
 }
 
+/* Under TLS 1.3 the server's Certificate travels encrypted right after its
+ * ServerHello, so a certificate alert from the client after that flight is
+ * about that certificate even though the capture cannot show it. */
+static bool server_certificate_sent(const atv_handshake *hs)
+{
+    return hs->certificate_frame || (hs->has_server_hello && tls13_negotiated(hs));
+}
+
 static atv_finding classify_alert(const atv_handshake *hs, bool from_client, uint8_t description)
 {
     if (!from_client)
         return classify_server_alert(hs, description);
-    if (hs->certificate_frame && is_certificate_alert(description))
+    if (server_certificate_sent(hs) && is_certificate_alert(description))
         return ATV_FINDING_CERTIFICATE_REJECTED;
     return ATV_FINDING_HANDSHAKE_ALERT;
 }

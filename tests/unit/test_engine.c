@@ -260,6 +260,17 @@ static void test_certificate_rejected(void)
     atv_engine_free(e);
 }
 
+static void test_tls13_certificate_alert_in_clear(void)
+{
+    const uint16_t offered[] = {0x0304, 0x0303};
+    atv_engine *e = atv_engine_new();
+    client_hello(e, 0, 1, 0x0303, offered, 2);
+    server_hello(e, 0, 2, 0x0303, 0x0304, 0xc02f);
+    atv_on_alert(e, 0, 3, CLIENT, 2, 48); /* OpenSSL 3.0 sends it unencrypted */
+    CHECK_VERDICT(atv_frame_handshake(e, 3), "certificate_rejected");
+    atv_engine_free(e);
+}
+
 static void test_many_streams_and_absurd_stream_number(void)
 {
     atv_engine *e = atv_engine_new();
@@ -411,6 +422,7 @@ int main(void)
     test_draft_is_not_a_downgrade();
     test_server_hello_without_client_hello();
     test_certificate_rejected();
+    test_tls13_certificate_alert_in_clear();
     test_many_streams_and_absurd_stream_number();
     test_out_of_order_frames_still_found();
     printf("engine checks: %d passed, %d failed\n", checks_passed, checks_failed);
