@@ -123,17 +123,27 @@ static atv_handshake *current_handshake(atv_engine *engine, uint32_t stream, atv
     return atv_store_handshake(&engine->store, *id);
 }
 
+/* The client's suite list only serves to judge the ServerHello. */
+static void forget_offered_suites(atv_handshake *hs)
+{
+    free(hs->offered_suites);
+    hs->offered_suites = NULL;
+}
+
 static atv_handshake *start_handshake(atv_engine *engine, uint32_t stream, atv_hs_id *id)
 {
+    /* A stream number beyond what we track leaves the stream unjudged; check
+     * before allocating so that no half-made handshake is ever stored. */
+    if (!atv_store_reserve_stream(&engine->store, stream))
+        return NULL;
     atv_hs_id previous_id = atv_store_stream_current(&engine->store, stream);
     atv_handshake *previous = atv_store_handshake(&engine->store, previous_id);
     atv_handshake *hs = atv_store_new_handshake(&engine->store, id);
     if (!hs)
         return NULL;
-    if (!atv_store_set_stream_current(&engine->store, stream, *id)) {
-        /* Stream number beyond what we track: leave this one unjudged. */
-        return NULL;
-    }
+    atv_store_set_stream_current(&engine->store, stream, *id);
+    if (previous)
+        forget_offered_suites(previous); /* it can no longer get its answer */
     hs->stream = stream;
     hs->number = previous ? previous->number + 1 : 1;
     hs->verdict = ATV_VERDICT_PENDING;
@@ -167,8 +177,7 @@ static bool is_real_suite(uint16_t suite)
 static void record_offered_suites(atv_handshake *hs, const atv_client_hello *hello)
 {
     size_t real = 0;
-    free(hs->offered_suites);
-    hs->offered_suites = NULL;
+    forget_offered_suites(hs);
     hs->client_cipher_count = 0;
     if (hello->cipher_suite_count == 0 || !hello->cipher_suites)
         return;
@@ -282,8 +291,7 @@ static void record_server_hello(atv_handshake *hs, uint32_t frame, const atv_ser
         hs->findings &= ~(1u << ATV_FINDING_CIPHER_UNOFFERED);
         hs->cipher_offered = true;
     }
-    free(hs->offered_suites); /* only needed to judge this choice */
-    hs->offered_suites = NULL;
+    forget_offered_suites(hs);
 }
 
 static bool is_hello_retry(const atv_server_hello *hello)
@@ -447,6 +455,7 @@ void atv_on_alert(atv_engine *engine, uint32_t stream, uint32_t frame, atv_side 
         return; /* the first alert explains the failure */
     hs->alert_frame = frame;
     hs->alert_description = description;
+    forget_offered_suites(hs); /* refused: no ServerHello will follow */
     hs->alert_from_client = side == hs->client_side;
     add_finding(hs, classify_alert(hs, hs->alert_from_client, description));
     recompute_verdict(hs);
@@ -473,6 +482,7 @@ void atv_on_tcp_close(atv_engine *engine, uint32_t stream, uint32_t frame, atv_s
     }
     hs->close_frame = frame;
     hs->close_was_reset = is_reset;
+    forget_offered_suites(hs);
     hs->close_from_client = from_client;
     recompute_verdict(hs);
     atv_store_note_frame(&engine->store, frame, id);
@@ -488,6 +498,7 @@ void atv_on_capture_end(atv_engine *engine)
         if (hs->has_client_hello && !hs->has_server_hello && hs->alert_frame == 0 &&
             hs->close_frame == 0) {
             add_finding(hs, ATV_FINDING_NO_SERVER_HELLO);
+            forget_offered_suites(hs);
             recompute_verdict(hs);
         }
     }

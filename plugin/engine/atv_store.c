@@ -88,9 +88,14 @@ static bool grow_streams(atv_store *store, uint32_t stream)
     return true;
 }
 
+bool atv_store_reserve_stream(atv_store *store, uint32_t stream)
+{
+    return stream < store->stream_capacity || grow_streams(store, stream);
+}
+
 bool atv_store_set_stream_current(atv_store *store, uint32_t stream, atv_hs_id id)
 {
-    if (stream >= store->stream_capacity && !grow_streams(store, stream))
+    if (!atv_store_reserve_stream(store, stream))
         return false;
     store->stream_current[stream] = id;
     return true;
@@ -132,6 +137,22 @@ static int compare_entries(const void *a, const void *b)
     return (fa > fb) - (fa < fb);
 }
 
+/* Only bad input feeds frames out of order.  Sort, then keep one entry per
+ * frame so that every later lookup, fast path or search, agrees. */
+static void sort_frames(atv_store *store)
+{
+    qsort(store->frames, store->frame_count, sizeof *store->frames, compare_entries);
+    size_t kept = 0;
+    for (size_t i = 0; i < store->frame_count; i++) {
+        if (kept > 0 && store->frames[kept - 1].frame == store->frames[i].frame)
+            store->frames[kept - 1] = store->frames[i];
+        else
+            store->frames[kept++] = store->frames[i];
+    }
+    store->frame_count = kept;
+    store->frames_unsorted = false;
+}
+
 atv_hs_id atv_store_frame_lookup(atv_store *store, uint32_t frame)
 {
     if (store->frame_count == 0)
@@ -141,11 +162,8 @@ atv_hs_id atv_store_frame_lookup(atv_store *store, uint32_t frame)
     const atv_frame_entry *last = &store->frames[store->frame_count - 1];
     if (!store->frames_unsorted && last->frame <= frame)
         return last->frame == frame ? last->handshake : 0;
-    if (store->frames_unsorted) {
-        /* Stable order is not needed: duplicates only arise from bad input. */
-        qsort(store->frames, store->frame_count, sizeof *store->frames, compare_entries);
-        store->frames_unsorted = false;
-    }
+    if (store->frames_unsorted)
+        sort_frames(store);
     size_t low = 0, high = store->frame_count;
     while (low < high) {
         size_t mid = low + (high - low) / 2;

@@ -40,6 +40,8 @@ atv_handshake *atv_store_new_handshake(atv_store *store, atv_hs_id *id_out);
 atv_handshake *atv_store_handshake(const atv_store *store, atv_hs_id id);
 
 atv_hs_id atv_store_stream_current(const atv_store *store, uint32_t stream);
+/* Makes room for `stream` in the stream table; false if it cannot be tracked. */
+bool atv_store_reserve_stream(atv_store *store, uint32_t stream);
 bool atv_store_set_stream_current(atv_store *store, uint32_t stream, atv_hs_id id);
 
 void atv_store_note_frame(atv_store *store, uint32_t frame, atv_hs_id id);

@@ -283,6 +283,9 @@ static void test_many_streams_and_absurd_stream_number(void)
     CHECK(atv_frame_handshake(e, 39999)->stream == 19999);
     client_hello(e, 0xfffffff0u, 50000, 0x0303, NULL, 0);
     CHECK(atv_frame_handshake(e, 50000) == NULL);
+    atv_on_alert(e, 0xfffffff1u, 50001, SERVER, 2, 40);
+    server_hello(e, 0xfffffff2u, 50002, 0x0303, 0, 0xc030);
+    CHECK(atv_handshake_count(e) == 20000); /* refused streams leave no half-made handshake */
     atv_engine_free(e);
 }
 
@@ -294,6 +297,9 @@ static void test_out_of_order_frames_still_found(void)
     server_hello(e, 1, 3, 0x0303, 0, 0xc030);
     CHECK(atv_frame_handshake(e, 10)->stream == 0);
     CHECK(atv_frame_handshake(e, 3)->stream == 1);
+    client_hello(e, 2, 10, 0x0303, NULL, 0); /* frame 10 again, on another stream */
+    const atv_handshake *first = atv_frame_handshake(e, 10);
+    CHECK(first == atv_frame_handshake(e, 10)); /* sorted or not, lookups agree */
     atv_engine_free(e);
 }
 
