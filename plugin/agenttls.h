@@ -74,6 +74,7 @@ char *agenttls_finding_text(const atv_handshake *hs, atv_finding finding);
 
 /* Sets up extraction; returns the hfids to hand to set_postdissector_wanted_hfids. */
 GArray *agenttls_extract_init(void);
+void agenttls_extract_shutdown(void);
 /* Feeds this frame's TCP/TLS facts to the engine (first pass only). */
 void agenttls_extract_frame(atv_engine *engine, packet_info *pinfo, proto_tree *tree);
 

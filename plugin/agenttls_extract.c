@@ -63,6 +63,16 @@ GArray *agenttls_extract_init(void)
     return agenttls_fieldmap_init();
 }
 
+/* Wireshark unloads plugins before its own exit-time checks: free what
+ * registration allocated so that nothing shows as leaked. */
+void agenttls_extract_shutdown(void)
+{
+    g_array_free(suite_buffer, TRUE);
+    g_array_free(version_buffer, TRUE);
+    suite_buffer = version_buffer = NULL;
+    agenttls_fieldmap_free();
+}
+
 /* Integer fields only: booleans and others would abort in fvalue_get_uinteger. */
 static guint32 uint_value(const proto_node *node)
 {

@@ -60,6 +60,13 @@ GArray *agenttls_fieldmap_init(void)
     return wanted;
 }
 
+void agenttls_fieldmap_free(void)
+{
+    g_free(kind_by_hfid);
+    kind_by_hfid = NULL;
+    kind_table_size = 0;
+}
+
 field_kind agenttls_field_kind(const proto_node *node)
 {
     const field_info *finfo = PNODE_FINFO(node);

@@ -31,6 +31,8 @@ typedef enum {
  * set_postdissector_wanted_hfids (every registration of every name). */
 GArray *agenttls_fieldmap_init(void);
 
+void agenttls_fieldmap_free(void);
+
 field_kind agenttls_field_kind(const proto_node *node);
 
 #endif

@@ -51,6 +51,7 @@ void proto_register_agenttls(void)
     agenttls_handle = create_dissector_handle(dissect_agenttls, agenttls_hf.proto);
     register_init_routine(agenttls_init);
     register_cleanup_routine(agenttls_cleanup);
+    register_shutdown_routine(agenttls_extract_shutdown);
 }
 
 void proto_reg_handoff_agenttls(void)
