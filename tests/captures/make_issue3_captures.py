@@ -422,11 +422,7 @@ CAPTURES = {
 
 
 def main():
-    out_dir = sys.argv[1] if len(sys.argv) > 1 else HERE
-    for name, build in CAPTURES.items():
-        path = os.path.join(out_dir, name)
-        t.write_pcap(path, build())
-        print("wrote", path)
+    t.write_captures(CAPTURES, HERE, sys.argv)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ Layers:
 """
 
 import hashlib
+import os
 import ipaddress
 import struct
 
@@ -203,6 +204,15 @@ def write_pcap(path, packets):
     for ts, frame in sorted(packets, key=lambda p: p[0]):
         w.write(ts, frame)
     w.close()
+
+
+def write_captures(captures, default_dir, argv):
+    """Writes each {file name: builder} capture into argv[1] or default_dir."""
+    out_dir = argv[1] if len(argv) > 1 else default_dir
+    for name, build in captures.items():
+        path = os.path.join(out_dir, name)
+        write_pcap(path, build())
+        print("wrote", path)
 
 # ---------------------------------------------------------------- framing
 
