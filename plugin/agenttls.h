@@ -78,11 +78,6 @@ void agenttls_extract_shutdown(void);
 /* Feeds this frame's TCP/TLS facts to the engine (first pass only). */
 void agenttls_extract_frame(atv_engine *engine, packet_info *pinfo, proto_tree *tree);
 
-/* ---- agenttls_dn.c: certificate names ---- */
-
-/* "C=US, O=Example, CN=host" from an x509af.issuer/subject item, or NULL. */
-const char *agenttls_read_dn(const proto_node *name_node);
-
 /* ---- agenttls_render.c: the subtree and expert items ---- */
 
 void agenttls_render(const atv_handshake *hs, packet_info *pinfo, proto_tree *tree,

@@ -13,6 +13,8 @@
 
 #include <epan/address.h>
 
+#include "engine/atv_x509.h"
+
 enum {
     TLS_HS_CLIENT_HELLO = 1,
     TLS_HS_SERVER_HELLO = 2,
@@ -41,6 +43,7 @@ typedef struct {
     guint versions_start, versions_count;
     guint32 first_cipher_spec;        /* SSLv2 SERVER-HELLO */
     const field_info *random;
+    bool cert_read;
     const char *cert_subject, *cert_issuer; /* first certificate's names */
 } tls_message;
 
@@ -110,6 +113,19 @@ static void read_suite_list(tls_message *message, const field_info *finfo)
     }
 }
 
+static void read_certificate_names(tls_message *message, const field_info *finfo)
+{
+    message->cert_read = true;
+    if (finfo->length <= 0 || !tvb_bytes_exist(finfo->ds_tvb, finfo->start, finfo->length))
+        return;
+    const guint8 *der = tvb_get_ptr(finfo->ds_tvb, finfo->start, finfo->length);
+    char *subject = wmem_alloc(wmem_packet_scope(), ATV_X509_NAME_CAPACITY);
+    char *issuer = wmem_alloc(wmem_packet_scope(), ATV_X509_NAME_CAPACITY);
+    atv_x509_names(der, (size_t)finfo->length, subject, issuer, ATV_X509_NAME_CAPACITY);
+    message->cert_subject = subject[0] ? subject : NULL;
+    message->cert_issuer = issuer[0] ? issuer : NULL;
+}
+
 static void read_message_field(tls_message *message, const proto_node *node)
 {
     field_info *finfo = PNODE_FINFO(node);
@@ -139,13 +155,9 @@ static void read_message_field(tls_message *message, const proto_node *node)
     case FIELD_ALERT_DESC:
         message->alert_desc = (int)uint_value(node);
         break;
-    case FIELD_CERT_ISSUER: /* the first certificate is the server's own */
-        if (!message->cert_issuer)
-            message->cert_issuer = agenttls_read_dn(node);
-        break;
-    case FIELD_CERT_SUBJECT:
-        if (!message->cert_subject)
-            message->cert_subject = agenttls_read_dn(node);
+    case FIELD_CERTIFICATE: /* the first certificate is the server's own */
+        if (!message->cert_read)
+            read_certificate_names(message, finfo);
         break;
     default:
         break;

@@ -1,7 +1,7 @@
 /*
  * Every field we read, by name.  Fewer wanted fields means less work for
- * Wireshark on every frame, so lists (cipher suites) are read as one item
- * and their entries taken from the packet bytes.
+ * Wireshark on every frame, so lists (cipher suites) and certificates are
+ * read as one item each and what we need taken from the packet bytes.
  */
 #include "agenttls.h"
 #include "agenttls_fieldmap.h"
@@ -23,17 +23,7 @@ static const struct {
     {"tls.alert_message.desc", FIELD_ALERT_DESC},
     {"tls.change_cipher_spec", FIELD_CHANGE_CIPHER_SPEC},
     {"tls.app_data", FIELD_APP_DATA},
-    {"x509af.issuer", FIELD_CERT_ISSUER},
-    {"x509af.subject", FIELD_CERT_SUBJECT},
-    {"x509if.oid", FIELD_DN_ATTRIBUTE},
-    /* the directory string types a name's value can take */
-    {"x509sat.CountryName", FIELD_DN_VALUE},
-    {"x509sat.uTF8String", FIELD_DN_VALUE},
-    {"x509sat.printableString", FIELD_DN_VALUE},
-    {"x509sat.teletexString", FIELD_DN_VALUE},
-    {"x509sat.IA5String", FIELD_DN_VALUE},
-    {"x509sat.bmpString", FIELD_DN_VALUE},
-    {"x509sat.universalString", FIELD_DN_VALUE},
+    {"tls.handshake.certificate", FIELD_CERTIFICATE},
 };
 
 /* Kind by hfid, for hfids up to the largest one we want: an array lookup

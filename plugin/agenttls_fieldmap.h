@@ -1,5 +1,5 @@
 /*
- * The TCP, TLS and X.509 fields the plugin reads, and what each means to it.
+ * The TCP and TLS fields the plugin reads, and what each means to it.
  */
 #ifndef AGENTTLS_FIELDMAP_H
 #define AGENTTLS_FIELDMAP_H
@@ -21,10 +21,7 @@ typedef enum {
     FIELD_ALERT_DESC,
     FIELD_CHANGE_CIPHER_SPEC,
     FIELD_APP_DATA,           /* an encrypted record's payload */
-    FIELD_CERT_ISSUER,        /* x509af.issuer: a distinguished name below */
-    FIELD_CERT_SUBJECT,
-    FIELD_DN_ATTRIBUTE,       /* x509if.oid: the attribute type of the next value */
-    FIELD_DN_VALUE,           /* the attribute's string value */
+    FIELD_CERTIFICATE,        /* one DER certificate of a Certificate message */
 } field_kind;
 
 /* Builds the lookup table; returns the hfids to hand to

@@ -7,7 +7,8 @@ captures), it runs tshark with the plugin in one pass and with -2 and checks:
     verdict and findings, and no later frame of the handshake says otherwise;
   * two passes: every frame of the handshake carries the final verdict;
   * `-Y agenttls.<verdict>` (the expert item's filter) finds the deciding frame;
-  * `-z expert` counts the same agenttls items in both modes.
+  * `-z expert` counts the same agenttls items in both modes;
+  * fields listed in tests/captures/expected-fields.tsv have the listed value.
 Exit status 0 only if everything holds.  Standard library only.
 """
 import argparse
@@ -139,6 +140,25 @@ def check_expert_counts(fail, one, two, expected_rows, label):
                % (label, sum(two.values()), wanted))
 
 
+def check_field_values(fail, capture, name, field_rows):
+    """Rows of expected-fields.tsv: a field's value on every judged frame of a stream (-2)."""
+    for row in field_rows:
+        out = tshark(["-2", "-r", capture, "-Y", "agenttls && tcp.stream == %s" % row["stream"],
+                      "-T", "fields", "-E", "occurrence=f", "-e", row["field"]])
+        values = set(out.splitlines())
+        fail.check(values == {row["value"]}, "%s stream %s: %s is %s, expected %r"
+                   % (name, row["stream"], row["field"], sorted(values), row["value"]))
+
+
+def load_field_expectations(path):
+    table = collections.defaultdict(list)
+    if os.path.exists(path):
+        with open(path, newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                table[row["file"]].append(row)
+    return table
+
+
 def load_expected(path):
     table = collections.OrderedDict()
     with open(path, newline="") as handle:
@@ -172,6 +192,7 @@ def main():
     args = parser.parse_args()
 
     table = load_expected(args.expected)
+    field_table = load_field_expectations(os.path.join(CAPTURES, "expected-fields.tsv"))
     names = args.captures or list(table)
     staged = tempfile.mkdtemp(prefix="agenttls-captures-")
     try:
@@ -181,6 +202,7 @@ def main():
             if not fail.check(name in table, "%s: not listed in %s" % (name, args.expected)):
                 continue
             check_capture(fail, staged, name, table[name])
+            check_field_values(fail, os.path.join(staged, name), name, field_table.get(name, []))
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     for message in fail.messages:
