@@ -104,9 +104,17 @@ report_and_exit() {
                 extra[s, p] = (R[s, pg] - R[s, pl]) * 1024 / s
                 printf "| %d | %s | %.2f | %.2f-%.2f | %.1f | 1.000 | |\n", s, name[pl], W[s, pl], mn[s SUBSEP pl], mx[s SUBSEP pl], R[s, pl] / 1024
                 printf "| %d | %s | %.2f | %.2f-%.2f | %.1f | **%.3f** | **%.0f** |\n", s, name[pg], W[s, pg], mn[s SUBSEP pg], mx[s SUBSEP pg], R[s, pg] / 1024, ratio[s, p], extra[s, p]
+                fl = "floor" p
+                if (cnt[s SUBSEP fl]) {
+                    W[s, fl] = median(s SUBSEP fl); R[s, fl] = median(s SUBSEP fl SUBSEP "rss")
+                    floor_ratio[s, p] = W[s, fl] / W[s, pl]
+                    printf "| %d | floor (asks for tcp.stream only), %s | %.2f | %.2f-%.2f | %.1f | %.3f | %.0f |\n", s, p == 1 ? "1 pass" : "-2", W[s, fl], mn[s SUBSEP fl], mx[s SUBSEP fl], R[s, fl] / 1024, floor_ratio[s, p], (R[s, fl] - R[s, pl]) * 1024 / s
+                }
             }
         }
         printf "\nMedians of %d runs; RSS = max resident set size from /usr/bin/time (median over runs).\n", runs
+        if (cnt[sizes[1] SUBSEP "floor1"])
+            printf "The floor rows are a postdissector that asks for one field and does nothing: the cost of Wireshark building a protocol tree on every frame, which any postdissector reading fields pays.\n"
         if (cnt[0 SUBSEP "plain1"])
             printf "Start-up cost (empty capture): plain %.2f s / %.1f MiB, %s %.2f s / %.1f MiB; included in every row above.\n", median(0 SUBSEP "plain1"), median(0 SUBSEP "plain1" SUBSEP "rss") / 1024, plug, median(0 SUBSEP "plugin1"), median(0 SUBSEP "plugin1" SUBSEP "rss") / 1024
         if (verified == 0) printf "Plugin verdicts were NOT verified in this run.\n"
@@ -225,6 +233,17 @@ else
 fi
 
 PLUGIN_SO="$PLUGIN_DIR/4.0/epan/$PLUGIN_NAME.so"
+# The reference floor (bench/floor_plugin.c, built with the plugin): a
+# postdissector that only asks for tcp.stream.
+FLOOR_SO="$REPO_ROOT/build/bench-floor/plugins/4.0/epan/agenttls_floor.so"
+WITH_FLOOR="$RUN_TMP/plugins-floor"
+HAVE_FLOOR=0
+if [ -f "$FLOOR_SO" ]; then
+    mkdir -p "$WITH_FLOOR/4.0/epan"
+    cp "$FLOOR_SO" "$WITH_FLOOR/4.0/epan/"
+    chmod -R a+rX "$WITH_FLOOR"
+    HAVE_FLOOR=1
+fi
 HAVE_PLUGIN=0
 if [ -f "$PLUGIN_SO" ]; then
     # A private copy: readable by nobody, and immune to rebuilds mid-run.
@@ -365,6 +384,7 @@ if [ "$VERIFY" = 1 ]; then
 fi
 
 CONFIGS=(plain1 plugin1 plain2 plugin2)
+[ "$HAVE_FLOOR" = 1 ] && CONFIGS+=(floor1 floor2)
 RESULTS="$RUN_TMP/results.tsv"    # size config run wall_s maxrss_kb
 : >"$RESULTS"
 
@@ -373,6 +393,7 @@ measure() { # measure SIZE CONFIG RUN
     case "$cfg" in
         plain*) pdir="$EMPTY_PLUGINS" ;;
         plugin*) pdir="$PLUGIN_ENV" ;;
+        floor*) pdir="$WITH_FLOOR" ;;
     esac
     case "$cfg" in *2) passes=(-2) ;; esac
     t0=$(date +%s%N)
