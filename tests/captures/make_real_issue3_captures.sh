@@ -25,28 +25,15 @@ OUT=${1:-$HERE}
 shift || true
 HOST=127.0.0.1
 PORT=4343
-WORK=$(mktemp -d /tmp/tls-real-issue3.XXXXXX)
-PIDS=()
-
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]:-}"; do
-        [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-log() { printf '[real-issue3] %s\n' "$*" >&2; }
+LOG_TAG=real-issue3
+# shellcheck source=tests/captures/real_capture_lib.sh
+. "$HERE/real_capture_lib.sh"
 
 # ------------------------------------------------------------ certificates
 
 make_certs() {
     local d=$WORK o="timeout 30 openssl"
-    # A plain server certificate (self-signed, like make_real_captures.sh).
-    $o req -x509 -newkey rsa:2048 -nodes -keyout "$d/key.pem" \
-        -out "$d/cert.pem" -days 2 -subj "/CN=localhost" \
-        -addext "subjectAltName=DNS:localhost" 2>/dev/null
+    make_plain_cert
     # A throwaway CA that looks like an HTTPS-inspection gateway's ...
     $o req -x509 -newkey rsa:2048 -nodes -keyout "$d/gw-ca.key" \
         -out "$d/gw-ca.pem" -days 2 \
@@ -69,80 +56,7 @@ make_certs() {
 
 # ------------------------------------------------------------ capture
 
-port_listening() { ss -Hltn "sport = :$PORT" | grep -q .; }
-
-wait_listening() {
-    local i
-    for i in $(seq 1 100); do
-        port_listening && return 0
-        sleep 0.05
-    done
-    log "nothing listens on $PORT"; return 1
-}
-
-start_capture() {  # $1 = capture name; sets CAP_PID
-    local err="$WORK/$1.dumpcap.err" i
-    if port_listening; then
-        log "port $PORT already in use"; return 1
-    fi
-    timeout 60 dumpcap -q -i lo -f "tcp port $PORT" -P -w "$WORK/$1" \
-        2>"$err" &
-    CAP_PID=$!
-    PIDS+=("$CAP_PID")
-    for i in $(seq 1 100); do
-        grep -q "Capturing on" "$err" 2>/dev/null && { sleep 0.3; return 0; }
-        sleep 0.05
-    done
-    log "dumpcap did not start: $(cat "$err")"; return 1
-}
-
-stop_capture() {  # $1 = capture name
-    sleep 0.5
-    kill -INT "$CAP_PID" 2>/dev/null || true
-    wait "$CAP_PID" 2>/dev/null || true
-    cp "$WORK/$1" "$OUT/$1.tmp" && chmod 644 "$OUT/$1.tmp" &&
-        mv "$OUT/$1.tmp" "$OUT/$1"
-    log "wrote $OUT/$1 ($(tshark -r "$OUT/$1" 2>/dev/null | wc -l) frames)"
-}
-
-# ------------------------------------------------------------ openssl
-
-s_server() {  # extra s_server options...; sets SRV_PID
-    (sleep 3) | timeout 10 openssl s_server -accept "$HOST:$PORT" \
-        -naccept 1 "$@" >"$WORK/server.log" 2>&1 &
-    SRV_PID=$!
-    PIDS+=("$SRV_PID")
-    wait_listening
-}
-
-s_client() {  # extra s_client options...; prints the client's summary
-    (sleep 1) | timeout 10 openssl s_client -connect "$HOST:$PORT" "$@" \
-        >"$WORK/client.log" 2>&1 || true
-    grep -aE "^(New|Protocol|    Protocol|    Cipher|Verify return)|alert|error|errno" \
-        "$WORK/client.log" | sed 's/^/    client: /' | head -8 >&2 || true
-}
-
-finish_server() {
-    wait "$SRV_PID" 2>/dev/null || true
-    grep -E "alert|error|shared|CIPHER|Protocol|fallback" "$WORK/server.log" \
-        | sed 's/^/    server: /' | head -6 >&2 || true
-}
-
-capture_openssl() {  # $1 name; $2 server opts; $3 client opts
-    local name=$1.pcap
-    log "--- $name"
-    start_capture "$name"
-    # shellcheck disable=SC2086
-    s_server $2
-    # shellcheck disable=SC2086
-    s_client $3
-    finish_server
-    stop_capture "$name"
-}
-
-SRV_PLAIN="-cert $WORK/cert.pem -key $WORK/key.pem"
 SRV_GW="-cert $WORK/gw-leaf.pem -key $WORK/gw-leaf.key"
-CLI_PLAIN="-servername localhost"
 CLI_AGENT="-servername apexone.corp.local -verify_return_error -CAfile $WORK/agent-ca.pem"
 
 capture_gnutls_client() {  # $1 name; $2 s_server opts.  gnutls-cli as the
