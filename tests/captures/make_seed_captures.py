@@ -151,50 +151,47 @@ def server_finish(version, fin_len, label):
 # ------------------------------------------------------------ seed traces
 
 
+def completed_trace(label, day, agent, times, hello, server, finished_len):
+    """An article trace that completes: handshake, hello, two-segment server
+    flight, client ACK, client and server Finished.  `times` are the
+    article's timestamps, `agent` (mac, ip, port), `server` (version,
+    suite, random, session id)."""
+    c, s = endpoints(agent[0], agent[1], agent[2], MAC_SERVER_A, label)
+    conv = t.Conversation(c, s)
+    conv.handshake(ts(day, times[0]), ts(day, times[1]), ts(day, times[2]),
+                   server_mss=1400, client_ack_win=1028)
+    conv.send(ts(day, times[3]), True, hello, 1028)
+    version, suite, random, session = server
+    flight = server_flight(version, suite, random, session, label)
+    conv.send([ts(day, times[4]), ts(day, times[5])], False, flight, 513, mss=1400)
+    conv.ack(ts(day, times[6]), True, 1028)
+    conv.send(ts(day, times[7]), True, client_finish(version, finished_len, label), 1028)
+    conv.send(ts(day, times[8]), False, server_finish(version, finished_len, label), 513)
+    return conv.packets
+
+
 def trace_tls12_ok(label="seed-tls12-ok"):
     """Article trace 1: frames 711-719, TLS 1.2, server picks 0xc030."""
-    day = "2018-05-02"
-    c, s = endpoints(MAC_AGENT_A, "10.0.3.50", 50420, MAC_SERVER_A, label)
-    conv = t.Conversation(c, s)
-    conv.handshake(ts(day, "18:19:56.533860"), ts(day, "18:19:56.546115"),
-                   ts(day, "18:19:56.546195"), server_mss=1400,
-                   client_ack_win=1028)
-    conv.send(ts(day, "18:19:56.601626"), True, ch_tls12_21(
-        "5aea014c62e61f9d0e8749f2a52a8533890b9e6be56cad78", label), 1028)
-    flight = server_flight(
-        t.TLS12, 0xc030, "5aea014c61794843f79d0c71490f191bea899c92229a00ad",
-        "f71900007caa18c93b400632a898f775aa5b0a959cefca22", label)
-    conv.send([ts(day, "18:19:56.613600"), ts(day, "18:19:56.613664")],
-              False, flight, 513, mss=1400)
-    conv.ack(ts(day, "18:19:56.613800"), True, 1028)
-    conv.send(ts(day, "18:19:56.615223"), True,
-              client_finish(t.TLS12, 40, label), 1028)
-    conv.send(ts(day, "18:19:56.631367"), False,
-              server_finish(t.TLS12, 40, label), 513)
-    return conv.packets
+    return completed_trace(
+        label, "2018-05-02", (MAC_AGENT_A, "10.0.3.50", 50420),
+        ("18:19:56.533860", "18:19:56.546115", "18:19:56.546195", "18:19:56.601626",
+         "18:19:56.613600", "18:19:56.613664", "18:19:56.613800", "18:19:56.615223",
+         "18:19:56.631367"),
+        ch_tls12_21("5aea014c62e61f9d0e8749f2a52a8533890b9e6be56cad78", label),
+        (t.TLS12, 0xc030, "5aea014c61794843f79d0c71490f191bea899c92229a00ad",
+         "f71900007caa18c93b400632a898f775aa5b0a959cefca22"), 40)
 
 
 def trace_tls11_ok(label="seed-tls11-ok"):
     """Article trace 2: frames 346-354, TLS 1.1, server picks 0xc014."""
-    day = "2018-05-17"
-    c, s = endpoints(MAC_AGENT_A, "10.0.3.50", 49840, MAC_SERVER_A, label)
-    conv = t.Conversation(c, s)
-    conv.handshake(ts(day, "16:09:20.590777"), ts(day, "16:09:20.592941"),
-                   ts(day, "16:09:20.593575"), server_mss=1400,
-                   client_ack_win=1028)
-    conv.send(ts(day, "16:09:20.673698"), True, ch_tls11_7(
-        "5afda9303ee62dad4c67806844112542e8746c73e46e56ea", label), 1028)
-    flight = server_flight(
-        t.TLS11, 0xc014, "5afda930739cc7dc97c4e53d4d4e189e4bc26cfee1517337",
-        "b61a000002965c0ab15f31c1cefdf906555772354b27dd76", label)
-    conv.send([ts(day, "16:09:20.678700"), ts(day, "16:09:20.678780")],
-              False, flight, 513, mss=1400)
-    conv.ack(ts(day, "16:09:20.678900"), True, 1028)
-    conv.send(ts(day, "16:09:20.684151"), True,
-              client_finish(t.TLS11, 64, label), 1028)
-    conv.send(ts(day, "16:09:20.686772"), False,
-              server_finish(t.TLS11, 64, label), 513)
-    return conv.packets
+    return completed_trace(
+        label, "2018-05-17", (MAC_AGENT_A, "10.0.3.50", 49840),
+        ("16:09:20.590777", "16:09:20.592941", "16:09:20.593575", "16:09:20.673698",
+         "16:09:20.678700", "16:09:20.678780", "16:09:20.678900", "16:09:20.684151",
+         "16:09:20.686772"),
+        ch_tls11_7("5afda9303ee62dad4c67806844112542e8746c73e46e56ea", label),
+        (t.TLS11, 0xc014, "5afda930739cc7dc97c4e53d4d4e189e4bc26cfee1517337",
+         "b61a000002965c0ab15f31c1cefdf906555772354b27dd76"), 64)
 
 
 def trace_tls12_downgraded(label="seed-tls12-downgraded-to-11"):
