@@ -104,6 +104,8 @@ char *agenttls_client_versions_text(const atv_handshake *hs)
             wmem_strbuf_append(text, ", ");
         wmem_strbuf_append(text, agenttls_version_name(by_rank_desc[i]));
     }
+    if (hs->client_sslv2_format)
+        wmem_strbuf_append(text, " (SSLv2-format hello)");
     return wmem_strbuf_finalize(text);
 }
 
@@ -160,9 +162,12 @@ static char *client_aborted_sentence(const atv_handshake *hs)
             agenttls_version_name(hs->server_version),
             agenttls_version_name(hs->client_max_version));
     return wmem_strdup_printf(scope,
-        "The client closed the connection after the server's answer without finishing the "
-        "handshake: it probably rejected the server's certificate%s; if an HTTPS-inspection "
-        "gateway is in the path, exclude this traffic from inspection", certificate_clause(hs));
+        "The client %s the connection after the server's answer without finishing the "
+        "handshake%s: it probably rejected the server's certificate%s; if an HTTPS-inspection "
+        "gateway is in the path, exclude this traffic from inspection",
+        hs->close_was_reset ? "reset" : "closed",
+        hs->client_short_record ? ", right after an alert-sized encrypted record" : "",
+        certificate_clause(hs));
 }
 
 static char *failure_summary(const atv_handshake *hs)

@@ -199,6 +199,7 @@ static void record_client_hello(atv_handshake *hs, uint32_t frame, atv_side side
     hs->client_hello_frame = frame;
     hs->client_side = side;
     hs->client_legacy_version = hello->legacy_version;
+    hs->client_sslv2_format = hello->sslv2_format;
     hs->client_max_version = 0;
     hs->client_version_set = 0;
     note_client_version(hs, hello->legacy_version);
@@ -483,7 +484,6 @@ void atv_on_tcp_close(atv_engine *engine, uint32_t stream, uint32_t frame, atv_s
     hs->close_frame = frame;
     hs->close_was_reset = is_reset;
     forget_offered_suites(hs);
-    hs->close_from_client = from_client;
     recompute_verdict(hs);
     atv_store_note_frame(&engine->store, frame, id);
 }

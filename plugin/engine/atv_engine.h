@@ -122,7 +122,7 @@ typedef struct atv_handshake {
     bool has_server_hello;
     bool alert_from_client;
     bool close_was_reset;
-    bool close_from_client;
+    bool client_sslv2_format;   /* the hello came in SSLv2 format (old clients) */
     bool cipher_offered;
     bool client_continued;      /* the client went on after the server's flight */
     bool client_short_record;   /* TLS 1.3: an alert-sized encrypted record from the client */

@@ -380,6 +380,7 @@ static void test_closed_after_hello_and_sslv2_server(void)
     atv_on_server_hello(e, 1, 11, SERVER, &v2_answer);
     const atv_handshake *hs = atv_frame_handshake(e, 11);
     CHECK_VERDICT(hs, "ok");
+    CHECK(hs->client_sslv2_format);
     CHECK(atv_has_finding(hs, ATV_FINDING_DEPRECATED_VERSION));
     CHECK(atv_has_finding(hs, ATV_FINDING_WEAK_CIPHER));
     atv_engine_free(e);
