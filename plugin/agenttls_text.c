@@ -89,20 +89,22 @@ bool agenttls_suite_is_weak(uint16_t suite)
 
 char *agenttls_client_versions_text(const atv_handshake *hs)
 {
-    static const uint16_t by_rank_desc[] = {
-        ATV_VERSION_TLS13, ATV_VERSION_TLS12, ATV_VERSION_TLS11,
-        ATV_VERSION_TLS10, ATV_VERSION_SSL3, ATV_VERSION_SSL2,
-    };
-    static const uint8_t bits_desc[] = {
-        ATV_VBIT_TLS13, ATV_VBIT_TLS12, ATV_VBIT_TLS11, ATV_VBIT_TLS10, ATV_VBIT_SSL3, ATV_VBIT_SSL2,
+    /* Highest first; each version with the bit that says it was offered. */
+    static const struct {
+        uint16_t version;
+        uint8_t bit;
+    } offered[] = {
+        {ATV_VERSION_TLS13, ATV_VBIT_TLS13}, {ATV_VERSION_TLS12, ATV_VBIT_TLS12},
+        {ATV_VERSION_TLS11, ATV_VBIT_TLS11}, {ATV_VERSION_TLS10, ATV_VBIT_TLS10},
+        {ATV_VERSION_SSL3, ATV_VBIT_SSL3},   {ATV_VERSION_SSL2, ATV_VBIT_SSL2},
     };
     wmem_strbuf_t *text = wmem_strbuf_new(wmem_packet_scope(), "");
-    for (size_t i = 0; i < G_N_ELEMENTS(bits_desc); i++) {
-        if (!(hs->client_version_set & bits_desc[i]))
+    for (size_t i = 0; i < G_N_ELEMENTS(offered); i++) {
+        if (!(hs->client_version_set & offered[i].bit))
             continue;
         if (wmem_strbuf_get_len(text) > 0)
             wmem_strbuf_append(text, ", ");
-        wmem_strbuf_append(text, agenttls_version_name(by_rank_desc[i]));
+        wmem_strbuf_append(text, agenttls_version_name(offered[i].version));
     }
     if (hs->client_sslv2_format)
         wmem_strbuf_append(text, " (SSLv2-format hello)");
@@ -148,6 +150,14 @@ static const char *certificate_clause(const atv_handshake *hs)
     return wmem_strdup_printf(wmem_packet_scope(), " (issued by %s to %s)",
                               hs->certificate_issuer,
                               hs->certificate_subject ? hs->certificate_subject : "?");
+}
+
+static char *downgrade_sentence(const atv_handshake *hs)
+{
+    return wmem_strdup_printf(wmem_packet_scope(),
+                              "Server chose %s although the client offered up to %s",
+                              agenttls_version_name(hs->server_version),
+                              agenttls_version_name(hs->client_max_version));
 }
 
 static char *client_aborted_sentence(const atv_handshake *hs)
@@ -206,9 +216,7 @@ static char *failure_summary(const atv_handshake *hs)
             "%s; check that the server listens and that nothing drops the traffic",
             agenttls_version_name(hs->client_max_version));
     default: /* ATV_FINDING_VERSION_DOWNGRADE */
-        return wmem_strdup_printf(scope, "Server chose %s although the client offered up to %s",
-                                  agenttls_version_name(hs->server_version),
-                                  agenttls_version_name(hs->client_max_version));
+        return downgrade_sentence(hs);
     }
 }
 
@@ -242,9 +250,7 @@ char *agenttls_finding_text(const atv_handshake *hs, atv_finding finding)
         return agenttls_summary_text(hs);
     switch (finding) {
     case ATV_FINDING_VERSION_DOWNGRADE:
-        return wmem_strdup_printf(scope, "Server chose %s although the client offered up to %s",
-                                  agenttls_version_name(hs->server_version),
-                                  agenttls_version_name(hs->client_max_version));
+        return downgrade_sentence(hs);
     case ATV_FINDING_CIPHER_UNOFFERED:
         return wmem_strdup_printf(scope, "Server chose %s, which the client did not offer",
                                   agenttls_suite_name(hs->server_cipher));
